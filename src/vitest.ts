@@ -1,0 +1,50 @@
+/**
+ * The only place that knows vitest: registers planned cases as vitest tests.
+ * One harness per test file (a fresh embedded reference per file when no base
+ * URL is set); the case result rides on the test's meta for the reporter.
+ */
+import { afterAll, test } from 'vitest';
+import { loadSettings } from './config.js';
+import { Harness } from './harness.js';
+import { runCase, selector, type CaseDef, type CaseResult } from './runner.js';
+
+declare module 'vitest' {
+  interface TaskMeta {
+    contract?: CaseResult;
+    created?: import('./harness.js').Created[];
+  }
+}
+
+export class ContractFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContractFailure';
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+export const settings = loadSettings();
+const selected = selector(settings.only, settings.exclude);
+let harness: Promise<Harness> | undefined;
+const getHarness = () => (harness ??= Harness.create({ settings }));
+
+afterAll(async ({}, suite) => {
+  if (!harness) return;
+  const h = await harness;
+  suite.meta.created = await h.cleanup();
+  await h.close();
+});
+
+/** Register a family's cases (case id = test name). A file with none selected gets one placeholder skip, which reports ignore. */
+export function registerCases(cases: CaseDef[]): void {
+  const chosen = cases.filter((def) => selected(def.id));
+  if (chosen.length === 0) test.skip('no case of this family is selected');
+  for (const def of chosen) {
+    test.concurrent(def.id, async ({ task, skip }) => {
+      const r = await runCase(def, await getHarness());
+      task.meta.contract = r;
+      if (r.verdict === 'skipped') skip(r.skipReason);
+      if (r.verdict === 'fail' || (settings.strict && r.verdict === 'non-strict')) throw new ContractFailure(r.message);
+    });
+  }
+}
