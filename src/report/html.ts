@@ -46,7 +46,12 @@ ${endpoints.map((e) => `<tr><th class="row">${esc(e)}</th>${fams.map((f) => cell
     ? `<h2>Scope grid (endpoint × key)</h2><table class="grid"><tr><th>endpoint</th>${keys.map((k) => `<th>${esc(k)}</th>`).join('')}</tr>
 ${endpoints.map((e) => `<tr><th class="row">${esc(e)}</th>${keys.map((k) => cell(r.cases.filter((c) => c.endpoint === e && c.family === 'scopes' && c.key === k), `${e} · ${k}`)).join('')}</tr>`).join('\n')}</table>`
     : '';
-  const shown = r.cases.filter((c) => c.verdict !== 'pass');
+  const rank = (c: CaseResult) => ORDER.indexOf(c.verdict as (typeof ORDER)[number]);
+  const shown = r.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped').sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id));
+  const skipped = r.cases.filter((c) => c.verdict === 'skipped');
+  const skippedHtml = skipped.length
+    ? `<h2>Skipped (${skipped.length})</h2><table class="findings"><tr><th>case</th><th>reason</th></tr>${skipped.map((c) => `<tr id="${esc(encodeURIComponent(c.id))}"><td><code>${esc(c.id)}</code></td><td>${esc(c.skipReason)}</td></tr>`).join('')}</table>`
+    : '';
   const details = shown.map((c) => `<section id="${esc(encodeURIComponent(c.id))}" class="case ${c.verdict}">
 <h3><span class="badge ${c.verdict}">${esc(c.verdict)}</span> ${esc(c.id)}</h3>
 <p class="rule"><code>${esc(c.rule)}</code> [${esc(c.strength)}] ${esc(c.title)}<br><span class="clause">${esc(c.ref)}: “${esc(c.quote)}”</span></p>
@@ -84,8 +89,9 @@ ${matrix}
 ${scopeGrid}
 ${created}
 ${r.errors.length ? `<h2>Harness errors</h2>${r.errors.map((e) => `<pre>${esc(e)}</pre>`).join('')}` : ''}
-<h2>Cases that did not simply pass (${shown.length})</h2>
-${details || '<p>None.</p>'}
+<h2>Findings (${shown.length})</h2>
+${details || '<p>None: every case that ran passed.</p>'}
+${skippedHtml}
 </body></html>
 `;
 }

@@ -75,6 +75,6 @@ export default class ContractReporter implements Reporter {
     };
     const redact = outputRedactor(s);
     writeReports(results, s.reportDir, redact);
-    if (process.env.CONTRACT_QUIET_TABLE !== '1') process.stdout.write(`${redact(renderConsole(results))}\n`);
+    if (process.env.CONTRACT_QUIET_TABLE !== '1') process.stdout.write(`${redact(renderConsole(results, s.reportDir))}\n`);
   }
 }

@@ -53,7 +53,7 @@ export function renderSummary(r: Results): string {
 }
 
 /** The compact verdict table printed at the end of a run. */
-export function renderConsole(r: Results): string {
+export function renderConsole(r: Results, reportDir = 'reports'): string {
   const t = r.totals;
   const endpoints = [...new Set(r.cases.map((c) => c.endpoint))].sort();
   const fams = [...new Set(r.cases.map((c) => c.family))].sort();
@@ -79,6 +79,6 @@ export function renderConsole(r: Results): string {
       out.push(`  ${cs[0].verdict === 'fail' ? 'FAIL' : 'warn'} ${rule} [${cs[0].strength}] ${cs.length} case(s): ${cs.slice(0, 3).map((c) => c.id).join(', ')}${cs.length > 3 ? ', …' : ''}`);
     }
   }
-  out.push('', `${r.failed ? 'CONTRACT BROKEN' : 'CONFORMS'}: ${t.pass} pass, ${t.fail} fail, ${t['non-strict']} non-strict, ${t.informational} informational, ${t.skipped} skipped (${t.cases} cases) · run ${r.runId} · reports in ${'reports/'}`);
+  out.push('', `${r.failed ? 'CONTRACT BROKEN' : 'CONFORMS'}: ${t.pass} pass, ${t.fail} fail, ${t['non-strict']} non-strict, ${t.informational} informational, ${t.skipped} skipped (${t.cases} cases) · run ${r.runId} · reports in ${reportDir}/`);
   return out.join('\n');
 }
