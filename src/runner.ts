@@ -70,6 +70,8 @@ export function describeResult(r: Omit<CaseResult, 'message'>, seed: string, run
     lines.push(`  ${f.message}`);
     if (f.expected !== undefined || f.actual !== undefined) lines.push(`    Expected: ${show(f.expected)}`, `    Actual:   ${show(f.actual)}`);
   }
+  if (r.exchanges.some((e) => e.response?.status === 429)) lines.push('  Note: the target answered 429 Too Many Requests (rate limited), still after the retries that honour Retry-After; rerun later or with fewer cases');
+  if (r.exchanges.some((e) => e.error?.includes('timeout'))) lines.push('  Note: the target did not answer in time (stalled); see --timeout');
   const last = r.exchanges[r.exchanges.length - 1];
   if (last) lines.push(`  Reproduce: ${last.curl}`);
   lines.push(`  Case: ${r.id}  Seed: ${seed}  Run: ${runId}`);

@@ -128,3 +128,26 @@ describe('against a faulty target', () => {
     expectNoSecrets([{ file: 'stdout', text: r.stdout }, { file: 'stderr', text: r.stderr }, ...texts]);
   });
 });
+
+describe('graded verdicts', () => {
+  /** Refusals worded differently from PostHog: a SHOULD-level finding (scope.refusal-message). */
+  class Reworded extends withPlantedSecrets(ReferenceTarget) {
+    permissionDenied(detail: string) {
+      return super.permissionDenied(detail.startsWith('API key missing') ? 'Forbidden: insufficient scope.' : detail);
+    }
+  }
+  let t: Awaited<ReturnType<typeof serveRecording>>;
+  beforeAll(async () => { t = await serveRecording(new Reworded()); });
+  afterAll(async () => { await t.close(); });
+
+  it('a SHOULD miss is non-strict: exit 0, and exit 1 with --strict; reports agree with the exit code', async () => {
+    const lax = await runCli(['--only', 'dashboards.create/scopes/*'], plantedEnv(t.url));
+    const strict = await runCli(['--only', 'dashboards.create/scopes/*', '--strict'], plantedEnv(t.url));
+    const l = readResults(lax.reportDir);
+    const s = readResults(strict.reportDir);
+    expect(l.totals['non-strict']).toBeGreaterThan(0);
+    expect(l.totals.fail).toBe(0);
+    expect([lax.code, l.failed]).toEqual([0, false]);
+    expect([strict.code, s.failed, s.strict]).toEqual([1, true, true]);
+  });
+});

@@ -90,15 +90,15 @@ export function requestedOffset(url: string): number {
 }
 
 /** Stable identity of an item by the contract's key (JSON so 1 and "1" differ). */
-export const keyOf = (item: unknown, key: string): string => JSON.stringify(isObject(item) ? item[key] : undefined);
-export const keysOf = (p: Page | undefined, key: string): string[] => (p && envelopeOf(p)?.results.map((r) => keyOf(r, key))) ?? [];
+export const keyOf = (item: unknown, key: string | undefined): string => JSON.stringify(key === undefined ? item : isObject(item) ? item[key] : undefined) ?? 'undefined';
+export const keysOf = (p: Page | undefined, key: string | undefined): string[] => (p && envelopeOf(p)?.results.map((r) => keyOf(r, key))) ?? [];
 
 /**
  * Whether two one-page snapshots show the same list (same count, same SET of keys):
  * when they differ, someone else wrote to the list meanwhile. Unknown (not an
  * envelope) counts as the same: the rules report broken pages.
  */
-export function sameList(a: Page, b: Page, key: string): boolean {
+export function sameList(a: Page, b: Page, key: string | undefined): boolean {
   const ea = envelopeOf(a);
   const eb = envelopeOf(b);
   if (!ea || !eb) return true;
@@ -171,21 +171,21 @@ export function checkPageSize({ pages }: { pages: Page[] }): Finding[] {
 
 export interface WalkInput { c: Contract; walk: Walk }
 
-function walkSequence(walk: Walk, key: string): { key: string; page: number }[] {
+function walkSequence(walk: Walk, key: string | undefined): { key: string; page: number }[] {
   return walk.pages.flatMap((p, i) => keysOf(p, key).map((k) => ({ key: k, page: i + 1 })));
 }
 
 export function checkNoOverlap({ c, walk }: WalkInput): Finding[] {
   const seen = new Map<string, number[]>();
-  for (const { key, page } of walkSequence(walk, c.pagination!.key!)) seen.set(key, [...(seen.get(key) ?? []), page]);
+  for (const { key, page } of walkSequence(walk, c.pagination!.key)) seen.set(key, [...(seen.get(key) ?? []), page]);
   const twice = [...seen.entries()].filter(([, pages]) => pages.length > 1);
   return twice.length
-    ? [{ message: `${twice.length} item(s) appear on more than one page of the walk (limit ${walk.limit})`, expected: 'each item once', actual: twice.slice(0, 10).map(([k, pages]) => `${c.pagination!.key}=${k} on pages ${pages.join(', ')}`).join('; ') }]
+    ? [{ message: `${twice.length} item(s) appear on more than one page of the walk (limit ${walk.limit})`, expected: 'each item once', actual: twice.slice(0, 10).map(([k, pages]) => `${c.pagination!.key ?? 'item'}=${k} on pages ${pages.join(', ')}`).join('; ') }]
     : [];
 }
 
 export function checkNoGap({ c, walk }: WalkInput): Finding[] {
-  const key = c.pagination!.key!;
+  const key = c.pagination!.key;
   const walked = new Set(walkSequence(walk, key).map((x) => x.key));
   const missing = keysOf(walk.before, key).filter((k) => !walked.has(k));
   return missing.length
@@ -195,7 +195,7 @@ export function checkNoGap({ c, walk }: WalkInput): Finding[] {
 
 /** Precondition: the order of a walk is judged only when it visits each item once (overlap and gaps have their own rules). */
 export function checkWalkOrder({ c, walk }: WalkInput): Finding[] {
-  const key = c.pagination!.key!;
+  const key = c.pagination!.key;
   const seq = walkSequence(walk, key).map((x) => x.key);
   const full = keysOf(walk.before, key);
   if (new Set(seq).size !== seq.length || full.some((k) => !seq.includes(k))) return [];
@@ -209,7 +209,7 @@ export function checkWalkOrder({ c, walk }: WalkInput): Finding[] {
 }
 
 export function checkCountTotal({ c, walk }: WalkInput): Finding[] {
-  const key = c.pagination!.key!;
+  const key = c.pagination!.key;
   const pages = [walk.before, ...walk.pages, walk.after];
   const counts = pages.map((p) => ({ label: p.label, count: envelopeOf(p)?.count })).filter((x) => x.count !== undefined) as { label: string; count: number }[];
   if (!counts.length) return [];
@@ -248,7 +248,7 @@ export function checkPreviousNullAtStart({ pages }: { pages: Page[] }): Finding[
 export interface PreviousInput { c: Contract; walk: Walk; previous?: Page }
 
 export function checkPreviousReturnsPage({ c, walk, previous }: PreviousInput): Finding[] {
-  const key = c.pagination!.key!;
+  const key = c.pagination!.key;
   const [first, second] = walk.pages;
   const e2 = second && envelopeOf(second);
   if (!e2) return [];
@@ -399,7 +399,7 @@ export function checkInvalidFallback({ c, param, value, page, reference, limit }
   const ref = envelopeOf(reference);
   // the items are compared only when the list is unchanged since the reference page (other writers)
   if (!out.length && ref && ref.count === e.count) {
-    const key = c.pagination!.key!;
+    const key = c.pagination!.key;
     const want = keysOf(reference, key).slice(0, limit);
     const got = keysOf(page, key);
     if (want.join() !== got.join()) out.push({ message: `${param}=${value} does not give the page ${fallback} gives`, expected: `${key}: ${want.join(', ')}`, actual: `${key}: ${got.join(', ')}` });

@@ -6,6 +6,7 @@ import type { CaseDef } from '../runner.js';
 import { statusCases } from './status.js';
 import { scopeCases } from './scopes.js';
 import { streamingCases } from './streaming.js';
+import { paginationCases } from './pagination.js';
 
 /** A family plans cases from a contract and the target's configuration (keys, session, foreign project). */
 export type FamilyPlanner = (c: Contract, t: PlanTarget) => CaseDef[];
@@ -16,6 +17,7 @@ export const families: Partial<Record<Family, FamilyPlanner>> = {
   status: (c) => statusCases(c),
   scopes: scopeCases,
   streaming: (c) => streamingCases(c),
+  pagination: (c) => paginationCases(c),
 };
 
 export function planCases(contracts: Contract[], t: PlanTarget, only?: Family[]): CaseDef[] {

@@ -13,8 +13,8 @@ export default defineMutant({
   families: ['streaming'],
   make: () =>
     new (class extends ReferenceTarget {
-      override async conversationsCreate(ctx: HandlerContext): Promise<Reply> {
-        const reply = await super.conversationsCreate(ctx);
+      override conversationsCreate(ctx: HandlerContext): Reply {
+        const reply = super.conversationsCreate(ctx);
         return reply.status === 409 ? this.error(400, 'validation_error', 'invalid_input', 'Cannot resume streaming with a new message') : reply;
       }
     })(),
