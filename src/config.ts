@@ -136,7 +136,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       firstEventMs: d('CONTRACT_SSE_FIRST_EVENT_MS', 15000, 2000),
       gapMs: d('CONTRACT_SSE_GAP_MS', 30000, 1500),
       totalMs: d('CONTRACT_SSE_TOTAL_MS', 180000, 8000),
-      cancelMs: d('CONTRACT_SSE_CANCEL_MS', 5000, 1000),
+      cancelMs: d('CONTRACT_SSE_CANCEL_MS', 5000, 2000),
     },
     maxCreates: { conversation: num(env.CONTRACT_MAX_CONVERSATIONS, 3), dashboard: num(env.CONTRACT_MAX_DASHBOARDS, 12) },
     retryAfterCapMs: num(env.CONTRACT_RETRY_AFTER_CAP_MS, 10000),

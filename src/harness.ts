@@ -8,7 +8,8 @@
 import type { Faker } from '@faker-js/faker';
 import { contracts as loadAll, type Contract } from './contracts.js';
 import { loadSettings, makeRedactor, remoteTarget, secretsOf, type KeySpec, type Settings, type Target } from './config.js';
-import { isUnsafe, send, type Auth, type Exchange, type RequestSpec } from './http.js';
+import { appendFileSync } from 'node:fs';
+import { bodyText, buildUrl, isUnsafe, requestHeaders, send, type Auth, type Exchange, type RequestSpec } from './http.js';
 import { openStream, type OpenStream } from './stream.js';
 import { seededFaker, validRequest, type Built } from '../fixtures/index.js';
 
@@ -38,6 +39,8 @@ export interface HarnessOptions {
 export class Harness {
   readonly contracts: Contract[];
   readonly created: Created[] = [];
+  /** ms spent starting the embedded reference (0 for a remote target) */
+  bootMs = 0;
   readonly redact: (text: string) => string;
   private memo = new Map<string, { promise: Promise<unknown>; exchanges: Exchange[] }>();
   private retryBudgetMs = 60_000;
@@ -53,15 +56,18 @@ export class Harness {
     if (opts.target) return new Harness(settings, opts.target);
     if (settings.baseUrl) return new Harness(settings, remoteTarget(settings));
     // the embedded reference: fresh state for this run, on an ephemeral loopback port
+    const bootStarted = performance.now();
     const { ReferenceTarget, serve } = await import('../targets/reference/server.js');
     const server = await serve(new ReferenceTarget(), 0);
+    const bootMs = performance.now() - bootStarted;
     const info = server.info;
     const target: Target = {
       baseUrl: info.baseUrl, projectId: info.projectId, foreignProjectId: info.foreignProjectId, apiKey: info.apiKey,
-      keys: [{ key: info.apiKey, scopes: ['*'], label: 'star' }, ...info.keys.map((k) => ({ ...k, label: k.scopes.join('+') }))],
+      keys: [{ key: info.apiKey, scopes: ['*'], label: 'star' }, ...info.keys.map((k) => ({ label: k.scopes.join('+'), ...k }))],
       sessionCookie: info.sessionCookie, secondUserKey: info.secondUserKey, embedded: true,
     };
     const h = new Harness(settings, target);
+    h.bootMs = bootMs;
     h.closers.push(() => server.close());
     return h;
   }
@@ -107,6 +113,13 @@ export class Harness {
     return ctx;
   }
 
+  /** Bench only (CONTRACT_RECORD_FILE, embedded target): every request as sent, so a bare client can replay them. */
+  private record(spec: RequestSpec, stream: boolean) {
+    const file = process.env.CONTRACT_RECORD_FILE;
+    if (!file || !this.target.embedded) return;
+    appendFileSync(file, `${JSON.stringify({ method: spec.method.toUpperCase(), url: buildUrl('', spec), headers: requestHeaders(spec), body: bodyText(spec), stream })}\n`);
+  }
+
   private guardWrite(spec: RequestSpec) {
     if (this.settings.readOnly && isUnsafe(spec.method)) throw new SkipCase(`${this.settings.readOnlyReason}: this case sends ${spec.method.toUpperCase()}`);
   }
@@ -115,6 +128,7 @@ export class Harness {
   async send(spec: RequestSpec, label: string): Promise<Exchange> {
     this.guardWrite(spec);
     for (let attempt = 0; ; attempt++) {
+      this.record(spec, false);
       const ex = await send(this.target.baseUrl, spec, this.settings.deadlines.requestMs, label);
       const wait = this.retryAfter(ex);
       if (wait === undefined || attempt >= 3) return ex;
@@ -126,6 +140,7 @@ export class Harness {
   async stream(spec: RequestSpec, label: string): Promise<OpenStream> {
     this.guardWrite(spec);
     for (let attempt = 0; ; attempt++) {
+      this.record(spec, true);
       const s = await openStream(this.target.baseUrl, spec, this.settings.deadlines, label);
       if (s.exchange.response?.status === 429) {
         const wait = this.retryAfter(s.exchange);

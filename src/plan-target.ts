@@ -7,7 +7,7 @@ export async function planTarget(s: Settings): Promise<PlanTarget> {
   const { referenceInfo } = await import('../targets/reference/server.js');
   const info = referenceInfo('http://127.0.0.1');
   return {
-    keys: [{ key: info.apiKey, scopes: ['*'], label: 'star' }, ...info.keys.map((k) => ({ ...k, label: k.scopes.join('+') }))],
+    keys: [{ key: info.apiKey, scopes: ['*'], label: 'star' }, ...info.keys.map((k) => ({ label: k.scopes.join('+'), ...k }))],
     foreignProjectId: info.foreignProjectId, sessionCookie: info.sessionCookie, secondUserKey: info.secondUserKey,
   };
 }

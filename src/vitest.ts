@@ -12,6 +12,7 @@ declare module 'vitest' {
   interface TaskMeta {
     contract?: CaseResult;
     created?: import('./harness.js').Created[];
+    bootMs?: number;
   }
 }
 
@@ -32,6 +33,7 @@ afterAll(async ({}, suite) => {
   if (!harness) return;
   const h = await harness;
   suite.meta.created = await h.cleanup();
+  suite.meta.bootMs = Math.round(h.bootMs);
   await h.close();
 });
 

@@ -50,7 +50,7 @@ export const noCredentials = defineRule<ExchangeInput>({
   ref: 'posthog-contract.md#1.2', quote: 'No credentials -> IsAuthenticated fails -> 401 {"type":"authentication_error","code":"not_authenticated",...}',
   check: ({ c, ex }) => {
     const s = statusIs(ex, 401, 'no credentials answers 401');
-    return s.length ? s : errorBody(c, ex, 'authentication_error');
+    return s.length ? s : errorBody(c, ex, 'authentication_error', 'not_authenticated');
   },
 });
 
@@ -60,7 +60,7 @@ export const invalidKey = defineRule<ExchangeInput>({
   ref: 'posthog-contract.md#1.2', quote: 'Bad key -> AuthenticationFailed("Personal API key found in request Authorization header is invalid.") -> 401',
   check: ({ c, ex }) => {
     const s = statusIs(ex, 401, 'an invalid key answers 401');
-    return s.length ? s : errorBody(c, ex, 'authentication_error');
+    return s.length ? s : errorBody(c, ex, 'authentication_error', 'authentication_failed');
   },
 });
 

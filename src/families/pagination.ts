@@ -34,7 +34,7 @@ export const MAX_ATTEMPTS = 3;
 const SNAPSHOT_HEADROOM = 20;
 /** The past-end page asks for offset count + this. */
 const PAST_END = 10;
-/** The limit sent with a bad offset. */
+/** The limit sent with a bad offset when there is no walk (else the walk's limit). */
 const BAD_OFFSET_LIMIT = 2;
 
 export const INVALID_PARAMS: { variant: string; param: 'limit' | 'offset'; value: string }[] = [
@@ -245,9 +245,15 @@ export function paginationCases(c: Contract): CaseDef[] {
   for (const v of INVALID_PARAMS) {
     const observe = (ctx: CaseContext) => ctx.shared(K(`invalid-${v.variant}`), async (sub) => {
       const p = await prepared(sub);
-      const query: [string, string][] = v.param === 'limit' ? [...keep, ['limit', v.value]] : [...keep, ['limit', String(BAD_OFFSET_LIMIT)], ['offset', v.value]];
-      const page = await get(sub, p.path, query, `${v.param}=${v.value}`);
-      return { c, param: v.param, value: v.value, page, reference: p.first, limit: v.param === 'limit' ? defaultLimit : BAD_OFFSET_LIMIT };
+      if (v.param === 'limit') {
+        const page = await get(sub, p.path, [...keep, ['limit', v.value]], `limit=${v.value}`);
+        return { c, param: v.param, value: v.value, page, reference: p.first, limit: defaultLimit };
+      }
+      // a bad offset is compared with offset 0 at the same limit: walk page 1 when there is a walk
+      const w = await walk(sub).catch(skipToUndefined);
+      const limit = w?.limit ?? BAD_OFFSET_LIMIT;
+      const page = await get(sub, p.path, [...keep, ['limit', String(limit)], ['offset', v.value]], `offset=${v.value} (limit ${limit})`);
+      return { c, param: v.param, value: v.value, page, reference: w?.pages[0] ?? p.first, limit };
     });
     const fallback = v.param === 'limit' ? `the default limit ${defaultLimit}` : 'offset 0';
     cases.push(

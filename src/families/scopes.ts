@@ -111,23 +111,38 @@ function ownerCases(c: Contract, t: PlanTarget): CaseDef[] {
     const list = ctx.h.contracts.find((x) => x.pagination?.provides === 'conversation')!;
     return { list, path: list.path.replace('{project_id}', encodeURIComponent(ctx.h.target.projectId)) };
   };
-  /** The teammate's titled conversations, from their own list. */
+  /** The first user's titled conversations, from their own list. */
+  const ownIds = (ctx: CaseContext) => ctx.shared('own-conversations', async (sub) => {
+    const { list, path } = listPath(sub);
+    const ex = await sub.send({ method: 'GET', path, query: [['limit', '1000']], auth: ctx.h.star }, "the first user's own conversations");
+    return { ex, ids: ((ex.json as any)?.results ?? []).map((r: any) => r[list.pagination!.key!]) as string[] };
+  });
+  /**
+   * The teammate's titled conversations, from their own list, less any the first
+   * user's list also shows (so a server that leaks lists cannot make us act on
+   * the first user's own conversation; owner.list-own-only reports the leak).
+   */
   const teammateIds = (ctx: CaseContext) => ctx.shared('teammate-conversations', async (sub) => {
     const { list, path } = listPath(sub);
     const ex = await sub.send({ method: 'GET', path, query: [['limit', '1000']], auth: { kind: 'key', key: second } }, "the second user's own conversations");
-    const ids = ((ex.json as any)?.results ?? []).map((r: any) => r[list.pagination!.key!]) as string[];
-    if (!ids.length) throw new SkipCase('the second user has no titled conversation on the target');
-    return ids;
+    const all = ((ex.json as any)?.results ?? []).map((r: any) => r[list.pagination!.key!]) as string[];
+    if (!all.length) throw new SkipCase('the second user has no titled conversation on the target');
+    return all;
   });
+  const teammateOnly = async (ctx: CaseContext) => {
+    const own = new Set((await ownIds(ctx)).ids);
+    const ids = (await teammateIds(ctx)).filter((id) => !own.has(id));
+    if (!ids.length) throw new SkipCase("every conversation in the second user's list is also in the first user's list; none is surely the teammate's");
+    return ids;
+  };
   if (isList) {
     return [{
       ...base, id: `${c.id}/scopes/teammate-conversations-hidden`, variant: 'teammate-conversations-hidden', title: "the list does not show a teammate's conversations", rule: rules.listOwnOnly,
       observe: async (ctx) => {
         need();
         const foreign = await teammateIds(ctx);
-        const { list, path } = listPath(ctx);
-        const ex = await ctx.send({ method: 'GET', path, query: [['limit', '1000']], auth: ctx.h.star }, 'the first user\'s conversations');
-        return { c, ex, ids: ((ex.json as any)?.results ?? []).map((r: any) => r[list.pagination!.key!]), foreign };
+        const { ex, ids } = await ownIds(ctx);
+        return { c, ex, ids, foreign };
       },
     }];
   }
@@ -139,7 +154,7 @@ function ownerCases(c: Contract, t: PlanTarget): CaseDef[] {
     rule: own ? rules.notOwn404 : rules.teammateRetrieve,
     observe: async (ctx) => {
       need();
-      const [teammate] = await teammateIds(ctx);
+      const [teammate] = await teammateOnly(ctx);
       const built = ctx.h.validRequest(c, ctx);
       const ex = await ctx.send({ method: c.method, path: await ctx.h.path(c, ctx, { [param]: teammate }), query: built.query, body: built.body, auth: ctx.h.successAuth(c) }, `${c.method} on a teammate's conversation`);
       return { c, ex };

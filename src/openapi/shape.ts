@@ -191,7 +191,10 @@ export function describeTypes(s: Shape): string {
   if (s.any) return 'any';
   const types = [...s.types].filter((t) => t !== 'null');
   let out = types.join('|') || 'null';
-  if (s.enum) out = `enum(${s.enum.map((v) => JSON.stringify(v)).join(', ')})`;
+  if (s.enum) {
+    const shown = s.enum.slice(0, 12).map((v) => JSON.stringify(v)).join(', ');
+    out = `enum(${shown}${s.enum.length > 12 ? `, … ${s.enum.length} values` : ''})`;
+  }
   if (s.types.has('null') && types.length) out += ' | null';
   return out;
 }

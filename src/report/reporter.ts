@@ -75,6 +75,14 @@ export default class ContractReporter implements Reporter {
     };
     const redact = outputRedactor(s);
     writeReports(results, s.reportDir, redact);
+    // timings for the bench (npm run bench): where the wall time goes
+    const boot = modules.map((m) => m.meta().bootMs ?? 0);
+    writeFileSync(join(s.reportDir, 'timing.json'), `${JSON.stringify({
+      processStart: Math.round(performance.timeOrigin), runStart: this.started, runEnd: Date.now(),
+      referenceBootMs: { max: Math.max(0, ...boot), sum: boot.reduce((a, b) => a + b, 0) },
+      modules: modules.map((m) => ({ module: m.moduleId.replace(/^.*\/suites\//, 'suites/'), durationMs: Math.round(m.diagnostic().duration) })),
+      maxRssKb: process.resourceUsage().maxRSS,
+    }, null, 2)}\n`);
     if (process.env.CONTRACT_QUIET_TABLE !== '1') process.stdout.write(`${redact(renderConsole(results, s.reportDir))}\n`);
   }
 }

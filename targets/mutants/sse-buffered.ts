@@ -2,10 +2,6 @@
  * Breaks E4 "StreamingHttpResponse" (frames are written as the assistant produces them): every
  * frame is held back and the whole stream is written in one piece when the run ends, as a
  * buffering proxy or middleware (gzip, `proxy_buffering on`) does.
- *
- * The simulated assistant runs at 100 ms per frame (the reference default is 10 ms): sse.incremental
- * only calls a stream buffered when it lasted >= 150 ms, and the reference's short stream at 10 ms
- * per frame is over in ~30 ms, too short to tell buffering from a fast answer.
  */
 import { ReferenceTarget, type AssistantRun } from '../reference/server.js';
 import { defineMutant } from './mutant.js';
@@ -37,5 +33,5 @@ export default defineMutant({
         };
         return buffered;
       }
-    })({ frameDelayMs: 100 }),
+    })(),
 });

@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 
 import {
   createSeedState,
+  scopedKeys,
   SEED,
   type Conversation,
   type Dashboard,
@@ -75,7 +76,8 @@ export interface TargetInfo {
   projectId: string;
   foreignProjectId: string;
   apiKey: string;
-  keys: { key: string; scopes: string[] }[];
+  /** `label` only on the extra copies of CONTRACT_REFERENCE_KEY_COPIES (bench) */
+  keys: { key: string; scopes: string[]; label?: string }[];
   /** Cookie header value; unsafe methods also need `X-CSRFToken: <csrftoken>` */
   sessionCookie: string;
   secondUserKey: string;
@@ -1588,7 +1590,7 @@ export function referenceInfo(baseUrl: string): TargetInfo {
     projectId: String(SEED.projectId),
     foreignProjectId: String(SEED.foreignProjectId),
     apiKey: SEED.apiKey,
-    keys: SEED.scopedKeys.map((k) => ({ key: k.key, scopes: [...k.scopes] })),
+    keys: scopedKeys(),
     sessionCookie: `sessionid=${SEED.session.sessionid}; csrftoken=${SEED.session.csrftoken}`,
     secondUserKey: SEED.secondUserKey,
   };

@@ -274,6 +274,17 @@ function conversation(
   };
 }
 
+/**
+ * User 1's scoped keys as served: SEED.scopedKeys, each repeated
+ * CONTRACT_REFERENCE_KEY_COPIES times (default 1) with a distinct key string and
+ * label `<scopes>#n`, so the bench can grow the key matrix with keys of the same scopes.
+ */
+export function scopedKeys(): { key: string; scopes: string[]; label?: string }[] {
+  const copies = Math.max(1, Math.floor(Number(process.env.CONTRACT_REFERENCE_KEY_COPIES) || 1));
+  return SEED.scopedKeys.flatMap((k) => Array.from({ length: copies }, (_, i) =>
+    i === 0 ? { key: k.key, scopes: [...k.scopes] } : { key: `${k.key}_copy${i + 1}`, scopes: [...k.scopes], label: `${k.scopes.join('+')}#${i + 1}` }));
+}
+
 /** A fresh copy of the seed world. */
 export function createSeedState(): ReferenceState {
   const users = [
@@ -288,7 +299,7 @@ export function createSeedState(): ReferenceState {
   ];
   const keys: PersonalApiKey[] = [
     { key: SEED.apiKey, user_id: 1, label: 'all (u1)', scopes: ['*'] },
-    ...SEED.scopedKeys.map((k) => ({ key: k.key, user_id: 1, label: k.scopes.join(','), scopes: [...k.scopes] })),
+    ...scopedKeys().map((k) => ({ key: k.key, user_id: 1, label: k.scopes.join(','), scopes: [...k.scopes] })),
     { key: SEED.secondUserKey, user_id: 2, label: 'all (u2)', scopes: ['*'] },
     { key: SEED.foreignUserKey, user_id: 3, label: 'all (u3)', scopes: ['*'] },
   ];
