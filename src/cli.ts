@@ -2,7 +2,8 @@
  * The command line: `posthog-contract [options]` runs the suite (vitest) against
  * the target; `reference` serves the embedded target; `--list` prints the case
  * ids and sends nothing. Exit 0: no MUST rule failed; 1: one did (or, with
- * --strict, a SHOULD); 2: usage error or unreachable/unauthorised target.
+ * --strict, a SHOULD); 2: usage error, unreachable/unauthorised target, or a
+ * run left incomplete by rate limiting.
  */
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,10 @@ Usage:
   posthog-contract --list [options]     print the case ids that would run; send nothing
   posthog-contract reference [--port N] serve the embedded reference target and print its .env
   posthog-contract merge [--blob-dir D] merge shard blobs (--shard runs) into one set of reports
+  posthog-contract openapi [--out FILE] write our contract as an OpenAPI 3.1 document
+  posthog-contract drift --against URL|FILE
+                                        compare a target's OpenAPI document (e.g. PostHog's
+                                        /api/schema/) with our contract; exit 1 on breaking drift
 
 Target (flags override the environment and .env):
   --base-url URL        CONTRACT_BASE_URL; unset: the embedded reference target
@@ -52,6 +57,11 @@ function usage(msg: string): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // subcommands with flags of their own
+  if (argv[0] === 'openapi' || argv[0] === 'drift') {
+    const m = await import('./openapi/index.js');
+    return argv[0] === 'openapi' ? m.openapiCommand(argv.slice(1)) : m.driftCommand(argv.slice(1));
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -198,5 +208,10 @@ async function merge(s: Settings, blobDir: string, reporters: string[] | undefin
 function exitCodeFromResults(file: string, fallbackFailures: number): number {
   if (!existsSync(file)) return fallbackFailures ? 2 : 0;
   const r = JSON.parse(readFileSync(file, 'utf8'));
-  return r.failed ? 1 : 0;
+  if (r.failed) return 1;
+  if (r.rateLimited > 0) {
+    process.stderr.write(`posthog-contract: incomplete run: ${r.rateLimited} case(s) stayed rate-limited (429) and could not be checked.\n`);
+    return 2;
+  }
+  return 0;
 }

@@ -47,6 +47,7 @@ export interface Settings {
   deadlines: Deadlines;
   maxCreates: { conversation: number; dashboard: number };
   retryAfterCapMs: number;
+  retryBudgetMs: number;           // all Retry-After waits of one suite file together
 }
 
 const truthy = (v: string | undefined) => !!v && !['0', 'false', 'no', ''].includes(v.toLowerCase());
@@ -139,7 +140,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       cancelMs: d('CONTRACT_SSE_CANCEL_MS', 5000, 2000),
     },
     maxCreates: { conversation: num(env.CONTRACT_MAX_CONVERSATIONS, 3), dashboard: num(env.CONTRACT_MAX_DASHBOARDS, 12) },
-    retryAfterCapMs: num(env.CONTRACT_RETRY_AFTER_CAP_MS, 10000),
+    retryAfterCapMs: num(env.CONTRACT_RETRY_AFTER_CAP_MS, embedded ? 10000 : 60000),
+    retryBudgetMs: num(env.CONTRACT_RETRY_BUDGET_MS, embedded ? 30000 : 180000),
   };
 }
 

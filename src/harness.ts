@@ -43,10 +43,12 @@ export class Harness {
   bootMs = 0;
   readonly redact: (text: string) => string;
   private memo = new Map<string, { promise: Promise<unknown>; exchanges: Exchange[] }>();
-  private retryBudgetMs = 60_000;
   private closers: (() => Promise<void>)[] = [];
 
+  private retryBudget: number;
+
   private constructor(readonly settings: Settings, readonly target: Target) {
+    this.retryBudget = settings.retryBudgetMs;
     this.contracts = loadAll();
     this.redact = makeRedactor(secretsOf(target));
   }
@@ -155,8 +157,8 @@ export class Harness {
     const raw = ex.response.headers['retry-after'];
     const secs = raw && /^\d+$/.test(raw) ? Number(raw) : raw ? (Date.parse(raw) - Date.now()) / 1000 : 1;
     const ms = Math.max(0, Math.min(secs * 1000, this.settings.retryAfterCapMs));
-    if (!Number.isFinite(ms) || ms > this.retryBudgetMs) return undefined;
-    this.retryBudgetMs -= ms;
+    if (!Number.isFinite(ms) || ms > this.retryBudget) return undefined;
+    this.retryBudget -= ms;
     return ms;
   }
 

@@ -49,7 +49,12 @@ export function buildUrl(base: string, spec: Pick<RequestSpec, 'path' | 'query'>
   return `${base}${spec.path}${qs ? `?${qs}` : ''}`;
 }
 
-export function requestHeaders(spec: RequestSpec): Record<string, string> {
+/**
+ * The headers of a request. With a session, unsafe methods carry X-CSRFToken from the csrftoken cookie and,
+ * since Django checks the Origin (or, over HTTPS, the Referer) of a CSRF-protected request against the host,
+ * Origin and Referer of the target itself.
+ */
+export function requestHeaders(spec: RequestSpec, base?: string): Record<string, string> {
   const h: Record<string, string> = { Accept: 'application/json, text/event-stream;q=0.9, */*;q=0.1', 'User-Agent': 'posthog-contract', ...spec.headers };
   const a = spec.auth;
   if (a.kind === 'key') h.Authorization = `Bearer ${a.key.key}`;
@@ -58,6 +63,11 @@ export function requestHeaders(spec: RequestSpec): Record<string, string> {
     h.Cookie = a.cookie;
     const csrf = /(?:^|;\s*)csrftoken=([^;]+)/.exec(a.cookie)?.[1];
     if (csrf && isUnsafe(spec.method)) h['X-CSRFToken'] = csrf;
+    if (base && isUnsafe(spec.method)) {
+      const origin = new URL(base).origin;
+      h.Origin = origin;
+      h.Referer = `${origin}/`;
+    }
   }
   if (spec.body !== undefined || spec.rawBody !== undefined) h['Content-Type'] ??= 'application/json';
   return h;
@@ -85,7 +95,7 @@ export function parseJson(ex: Exchange): void {
 
 /** Send one non-streaming request; never throws (a transport failure is recorded in `error`). */
 export async function send(base: string, spec: RequestSpec, timeoutMs: number, label: string): Promise<Exchange> {
-  const headers = requestHeaders(spec);
+  const headers = requestHeaders(spec, base);
   const body = bodyText(spec);
   const url = buildUrl(base, spec);
   const ex: Exchange = { label, request: { method: spec.method.toUpperCase(), url, headers, body, auth: authLabel(spec.auth) } };
@@ -124,10 +134,10 @@ export function mediaType(ex: Exchange): string | undefined {
 export function curlOf(ex: Exchange): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const parts = ['curl', '-sS', '-i'];
-  if (ex.request.headers.Accept?.includes('event-stream') && ex.stream) parts.push('-N');
+  if (ex.stream) parts.push('-N');
   if (ex.request.method !== 'GET') parts.push('-X', ex.request.method);
   for (const [k, v] of Object.entries(ex.request.headers)) {
-    if (k === 'User-Agent' || k === 'Accept') continue;
+    if (k === 'User-Agent' || (k === 'Accept' && !ex.stream)) continue;
     parts.push('-H', q(`${k}: ${v}`));
   }
   if (ex.request.body !== undefined) {

@@ -54,6 +54,9 @@ export function recordExchange(ex: Exchange, redact: (s: string) => string): Rec
   };
 }
 
+/** A case whose requests stayed rate-limited could not be checked: skipped with this reason, and the run is incomplete (exit 2). */
+export const RATE_LIMITED = 'rate limited: the target answered 429 Too Many Requests even after the retries that honour Retry-After; the case could not be checked (rerun later, or with fewer cases)';
+
 const VERDICT: Record<Strength, Verdict> = { MUST: 'fail', SHOULD: 'non-strict', INFO: 'informational' };
 
 function show(v: unknown): string {
@@ -70,7 +73,6 @@ export function describeResult(r: Omit<CaseResult, 'message'>, seed: string, run
     lines.push(`  ${f.message}`);
     if (f.expected !== undefined || f.actual !== undefined) lines.push(`    Expected: ${show(f.expected)}`, `    Actual:   ${show(f.actual)}`);
   }
-  if (r.exchanges.some((e) => e.response?.status === 429)) lines.push('  Note: the target answered 429 Too Many Requests (rate limited), still after the retries that honour Retry-After; rerun later or with fewer cases');
   if (r.exchanges.some((e) => e.error?.includes('timeout'))) lines.push('  Note: the target did not answer in time (stalled); see --timeout');
   const last = r.exchanges[r.exchanges.length - 1];
   if (last) lines.push(`  Reproduce: ${last.curl}`);
@@ -89,6 +91,7 @@ export async function runCase(def: CaseDef, h: Harness): Promise<CaseResult> {
   let skipReason: string | undefined;
   try {
     const input = await def.observe(ctx);
+    if (ctx.exchanges.some((e) => e.response?.status === 429)) throw new SkipCase(RATE_LIMITED);
     findings = def.rule.check(input);
     verdict = findings.length === 0 ? 'pass' : VERDICT[strength];
   } catch (e) {

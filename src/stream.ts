@@ -42,7 +42,9 @@ function observe(e: SseEvent, offset: number): ObservedEvent {
 
 /** Open a streaming request. Resolves when the headers arrive (or fail); never throws. */
 export async function openStream(base: string, spec: RequestSpec, d: Deadlines, label: string): Promise<OpenStream> {
-  const headers = { ...requestHeaders(spec), Accept: 'text/event-stream' };
+  // DRF negotiates content before the view runs: the conversation viewset has only a JSON renderer, so a
+  // bare `Accept: text/event-stream` may be refused with 406 (posthog-contract.md E4); offer JSON too
+  const headers = { ...requestHeaders(spec, base), Accept: 'text/event-stream, application/json;q=0.9, */*;q=0.8' };
   const body = bodyText(spec);
   const url = buildUrl(base, spec);
   const exchange: Exchange = { label, request: { method: spec.method.toUpperCase(), url, headers, body, auth: authLabel(spec.auth) } };

@@ -22,7 +22,7 @@ async function resultsOf(make: () => ReferenceTarget): Promise<Results> {
   const totals = totalsOf(cases);
   return {
     format: RESULTS_FORMAT, runId: 'pc-report-test', seed: '1', target: { baseUrl: 'http://127.0.0.1', embedded: true, projectId: '1' },
-    strict: false, readOnly: false, startedAt: new Date(0).toISOString(), durationMs: 1, totals, failed: totals.fail > 0, cases, created: [], errors: [],
+    strict: false, readOnly: false, startedAt: new Date(0).toISOString(), durationMs: 1, totals, failed: totals.fail > 0, rateLimited: 0, cases, created: [], errors: [],
   };
 }
 

@@ -169,7 +169,6 @@ type Emit = (kind: string, where: string, grade: Grade, message: string, extra?:
 
 function compareOperation(c: Contract, t: TheirOp, doc: Obj, ours: Side, theirs: Side, emit: Emit): void {
   const op = t.op;
-  const at = { path: c.path };
   if (t.path !== c.path) {
     // only the spelling of path parameters can differ here (same skeleton)
     const a = paramNames(c.path), b = paramNames(t.path);
@@ -198,7 +197,7 @@ function compareOperation(c: Contract, t: TheirOp, doc: Obj, ours: Side, theirs:
   paramNames(c.path).forEach((n, i) => {
     const p = params.get(`path:${theirNames[i]}`);
     if (!p) return;
-    compareSchemas(pathParamSchema(n, c.pathParams[n]), paramSchema(p), 'request', { ours, theirs, emit, prefix: `path {${n}}`, at });
+    compareSchemas(pathParamSchema(n, c.pathParams[n]), paramSchema(p), 'request', { ours, theirs, emit, prefix: `path {${n}}` });
   });
 
   // query parameters
@@ -211,7 +210,7 @@ function compareOperation(c: Contract, t: TheirOp, doc: Obj, ours: Side, theirs:
     }
     if (p.required === true && !q.required) emit('query-parameter-now-required', `query ${name}`, 'breaking', `query parameter ${name} is required in their document, optional in ours`, { ours: 'optional', theirs: 'required' });
     if (p.required !== true && q.required) emit('query-parameter-now-optional', `query ${name}`, 'additive', `query parameter ${name} is optional in their document, required in ours`, { ours: 'required', theirs: 'optional' });
-    compareSchemas(q.schema, paramSchema(p), 'request', { ours, theirs, emit, prefix: `query ${name}`, at });
+    compareSchemas(q.schema, paramSchema(p), 'request', { ours, theirs, emit, prefix: `query ${name}` });
   }
   for (const p of params.values()) {
     if (p.in === 'path' || (p.in === 'query' && ourQuery[p.name])) continue;
@@ -234,7 +233,7 @@ function compareOperation(c: Contract, t: TheirOp, doc: Obj, ours: Side, theirs:
   } else {
     const media = jsonMedia(body.content);
     if (!media) emit('request-content-type-changed', 'request', 'breaking', `their document does not accept ${c.request.contentType} (only ${ctList(body.content).join(', ') || 'nothing'})`, { ours: c.request.contentType, theirs: ctList(body.content).join(', ') });
-    else compareSchemas(c.request.schema, media.schema, 'request', { ours, theirs, emit, prefix: 'request', at });
+    else compareSchemas(c.request.schema, media.schema, 'request', { ours, theirs, emit, prefix: 'request' });
   }
 
   // responses: the success status and its body (error responses are not compared: PostHog documents none)
@@ -275,7 +274,7 @@ function compareOperation(c: Contract, t: TheirOp, doc: Obj, ours: Side, theirs:
   }
   for (const k of cts) if (k !== theirKey) emit('response-content-type-added', where, 'additive', `their document also offers ${ourStatus} as ${k}`, { ours: want, theirs: k });
   if (want === 'application/json' && c.success.schema) {
-    compareSchemas(c.success.schema, content![theirKey]?.schema, 'response', { ours, theirs, emit, prefix: where, at });
+    compareSchemas(c.success.schema, content![theirKey]?.schema, 'response', { ours, theirs, emit, prefix: where });
   }
 }
 
@@ -314,7 +313,7 @@ function compareScopes(c: Contract, security: unknown, emit: Emit): void {
   }
 }
 
-interface Ctx { ours: Side; theirs: Side; emit: Emit; prefix: string; at: { path: string } }
+interface Ctx { ours: Side; theirs: Side; emit: Emit; prefix: string }
 
 const shown = (s: Shape) => describeTypes(s);
 const fieldWhere = (ctx: Ctx, path: string) => `${ctx.prefix}${path ? ` ${path}` : ''}`;

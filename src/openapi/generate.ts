@@ -80,7 +80,10 @@ function packageVersion(): string {
 function operation(c: Contract, components: Map<string, { name: string }>): Obj {
   const conv = (s: unknown) => toOpenApiSchema(s, components);
   const parameters: Obj[] = [];
-  for (const [name, p] of Object.entries(c.pathParams)) parameters.push({ name, in: 'path', required: true, schema: pathParamSchema(name, p) });
+  for (const [name, p] of Object.entries(c.pathParams)) {
+    const { description, ...schema } = pathParamSchema(name, p);
+    parameters.push({ name, in: 'path', required: true, description, schema });
+  }
   for (const [name, q] of Object.entries(c.query ?? {})) {
     parameters.push({ name, in: 'query', required: q.required === true, schema: conv(q.schema), ...(q.example !== undefined ? { example: q.example } : {}) });
   }

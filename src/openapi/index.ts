@@ -42,7 +42,7 @@ Usage:
 
   --against URL|FILE    the target's OpenAPI 3.0 or 3.1 document, JSON or YAML: a file, or a URL
                         fetched with a timeout (PostHog serves it at /api/schema/, e.g.
-                        https://us.posthog.com/api/schema/)
+                        https://us.posthog.com/api/schema/; a bare origin means its /api/schema/)
   --report-dir DIR      where drift.json and drift.md go (CONTRACT_REPORT_DIR, default reports)
   --timeout MS          fetch timeout in milliseconds (default 30000)
   -h, --help            this help

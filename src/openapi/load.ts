@@ -17,8 +17,18 @@ export interface LoadedDocument {
   bytes: number;
 }
 
+/** A bare origin (https://us.posthog.com) means its schema endpoint, /api/schema/. */
+export function schemaUrl(source: string): string {
+  try {
+    const u = new URL(source);
+    if (u.pathname === '/' && !u.search) { u.pathname = '/api/schema/'; return u.toString(); }
+  } catch { /* fetch reports it */ }
+  return source;
+}
+
 export async function readSource(source: string, timeoutMs: number): Promise<string> {
   if (/^https?:\/\//i.test(source)) {
+    source = schemaUrl(source);
     let res: Response;
     try {
       res = await fetch(source, {

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { loadSettings, makeRedactor, secretsOf, remoteTarget, type Settings } from '../config.js';
-import type { CaseResult } from '../runner.js';
+import { RATE_LIMITED, type CaseResult } from '../runner.js';
 import type { Created } from '../harness.js';
 import { RESULTS_FORMAT, runFailed, stableJson, totalsOf, type Results } from './results.js';
 import { renderConsole, renderSummary } from './summary.js';
@@ -71,6 +71,7 @@ export default class ContractReporter implements Reporter {
       strict: s.strict, readOnly: s.readOnly, readOnlyReason: s.readOnlyReason,
       startedAt: new Date(this.started).toISOString(), durationMs: Date.now() - this.started,
       totals, failed: runFailed(totals, s.strict, errors),
+      rateLimited: cases.filter((c) => c.skipReason === RATE_LIMITED).length,
       cases, created, errors,
     };
     const redact = outputRedactor(s);

@@ -19,6 +19,8 @@ export interface Results {
   totals: Totals;
   /** true when the run fails: a MUST failed (or, with --strict, a SHOULD) or the harness itself failed */
   failed: boolean;
+  /** cases skipped because the target kept answering 429: the run is incomplete (exit 2 unless it failed) */
+  rateLimited: number;
   cases: CaseResult[];
   created: Created[];
   errors: string[];
