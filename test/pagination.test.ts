@@ -98,6 +98,12 @@ describe('the walk', () => {
     for (const pg of bad.pages) (pg.body as any).results.reverse();
     expect(p.checkWalkOrder({ c, walk: bad })[0]).toMatchObject({ expected: '1, 2, 3, 4, 5', actual: '2, 1, 4, 3, 6' });
   });
+  it('items the documented order ties may swap between the walk and the one-page list', () => {
+    const ties = drfWalk(6, 2);
+    for (const pg of [ties.before, ...ties.pages]) for (const r of (pg.body as any).results) Object.assign(r, { pinned: false, name: 'New Dashboard' });
+    for (const pg of ties.pages) (pg.body as any).results.reverse();
+    expect(p.checkWalkOrder({ c, walk: ties })).toEqual([]);
+  });
   it('count that changes between pages, or is not the total, fails', () => {
     const bad = drfWalk(7, 2);
     (bad.pages[1].body as any).count = 2;
