@@ -35,6 +35,7 @@ Selection:
   --exclude GLOB        skip matching case ids (repeatable), e.g. '*/streaming/*'
   --no-streaming        same as --exclude '*/streaming/*' (no AI runs on the target)
   --shard I/N           run the I-th of N shards (vitest sharding; then 'merge')
+  --shuffle             run files and cases in a random order (seeded by --seed): verdicts must not change
 
 Behaviour:
   --strict              SHOULD-level findings (non-strict) fail the run too
@@ -72,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
         only: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true }, 'no-streaming': { type: 'boolean' },
         shard: { type: 'string' }, strict: { type: 'boolean' }, 'read-only': { type: 'boolean' }, 'allow-writes': { type: 'boolean' },
         seed: { type: 'string' }, timeout: { type: 'string' }, 'report-dir': { type: 'string' }, reporter: { type: 'string', multiple: true },
-        'env-file': { type: 'string' }, port: { type: 'string' }, 'blob-dir': { type: 'string' },
+        'env-file': { type: 'string' }, port: { type: 'string' }, 'blob-dir': { type: 'string' }, shuffle: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -135,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   if (settings.readOnlyReason) process.stderr.write(`posthog-contract: ${settings.readOnlyReason}.\n`);
-  return runVitest(settings, o.reporter, o.shard);
+  return runVitest(settings, o.reporter, o.shard, o.shuffle);
 }
 
 /** One clear answer before any case runs: is the target there, and does the main key work? */
@@ -171,7 +172,7 @@ async function list(s: Settings): Promise<number> {
   return 0;
 }
 
-async function runVitest(s: Settings, reporters: string[] | undefined, shard: string | undefined): Promise<number> {
+async function runVitest(s: Settings, reporters: string[] | undefined, shard: string | undefined, shuffle = false): Promise<number> {
   const { startVitest } = await import('vitest/node');
   const resultsFile = join(s.reportDir, 'results.json');
   rmSync(resultsFile, { force: true });
@@ -181,6 +182,7 @@ async function runVitest(s: Settings, reporters: string[] | undefined, shard: st
     config: join(ROOT, 'vitest.config.ts'),
     watch: false,
     shard,
+    ...(shuffle ? { sequence: { shuffle: true, seed: Number.parseInt(s.seed, 10) || 1 } } : {}),
     reporters: [
       ...console.map((r) => (r === 'junit' ? ['junit', { outputFile: join(s.reportDir, 'junit.xml') }] : r)),
       ['junit', { outputFile: join(s.reportDir, 'junit.xml') }],
