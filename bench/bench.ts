@@ -6,7 +6,7 @@
  * See bench/README.md for what each number means.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,12 +100,12 @@ async function waitIdle(): Promise<number | undefined> {
 // ---------------------------------------------------------------- one contract run
 interface Spawned { exit: number | null; wallMs: number; startEpoch: number; stdout: string; stderr: string; childCpuMs?: number; foreignCpuPct?: number }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Spawned> {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<Spawned> {
   return new Promise((resolve, reject) => {
     const before = cpu();
     const startEpoch = performance.timeOrigin + performance.now();
     const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
@@ -137,7 +137,7 @@ interface ContractRun {
   cases: number; totals: Record<string, number>;
   exchanges?: number; streams?: number; maxRssKb: number;
   childCpuMs?: number; foreignCpuPct?: number; idleBeforePct?: number;
-  diag?: { initMs: number; initToRunStartMs: number; modules: { module: string; tests: number; prepareMs: number; collectMs: number; testsMs: number }[] };
+  diag?: { initMs: number; initToRunStartMs: number; workerStartMs: number; modules: { module: string; tests: number; prepareMs: number; collectMs: number; testsMs: number }[] };
   recordFile?: string;
 }
 
@@ -163,7 +163,7 @@ async function contractRun(copies: number, opts: { diag: boolean; record: boolea
   let diag: ContractRun['diag'];
   if (opts.diag && existsSync(join(dir, 'diag.json'))) {
     const d = readJson('diag.json');
-    diag = { initMs: d.initAt - d.processStart, initToRunStartMs: d.runStartAt - d.initAt, modules: d.modules };
+    diag = { initMs: d.initAt - d.processStart, initToRunStartMs: d.runStartAt - d.initAt, workerStartMs: d.firstModuleStartAt - d.runStartAt, modules: d.modules };
   }
   let exchanges: number | undefined;
   let streams: number | undefined;
@@ -244,10 +244,13 @@ async function anatomy() {
   const reps = 5;
   const bare: number[] = [];
   const steps: Record<string, number>[] = [];
+  const bareVitest: number[] = [];
   for (let i = 0; i < reps; i++) {
     bare.push((await run(process.execPath, ['-e', '0'], contractEnv({}))).wallMs);
     const s = await run(process.execPath, [join(ROOT, 'bench/startup-probe.mjs')], contractEnv({}));
     steps.push(JSON.parse(s.stdout.trim().split('\n').at(-1)!));
+    const b = JSON.parse((await run(process.execPath, [join(ROOT, 'bench/startup-probe.mjs'), 'bare'], contractEnv({}))).stdout.trim().split('\n').at(-1)!);
+    bareVitest.push(b.vitestNodeImported - b.userCode);
   }
   const at = (k: string) => median(steps.map((s) => s[k]!));
   const r = (n: number) => Math.round(n);
@@ -259,17 +262,25 @@ async function anatomy() {
     contractsCompileMs: r(at('contractsCompiled') - at('contractsImported')),
     cliRestImportMs: r(at('cliImported') - at('contractsCompiled')),
     vitestNodeImportMs: r(at('vitestNodeImported') - at('cliImported')),
+    vitestNodeImportWithoutTsxMs: r(median(bareVitest)),
   };
 }
 
 // ---------------------------------------------------------------- the meta-suite
+/**
+ * `npm test` (vitest run --config vitest.meta.config.ts), run in a throw-away copy of the
+ * working tree (node_modules linked): the meta-suite writes new snapshots and reports,
+ * and a bench must not change the repository.
+ */
 async function meta() {
+  const copy = mkdtempSync(join(os.tmpdir(), 'pc-bench-tree-'));
+  const skip = new Set(['node_modules', '.git', 'reports']);
+  for (const e of readdirSync(ROOT)) if (!skip.has(e)) cpSync(join(ROOT, e), join(copy, e), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  const json = join(copy, 'meta-results.json');
   await (IDLE_WAIT_S > 0 ? waitIdle() : undefined);
-  const dir = mkdtempSync(join(os.tmpdir(), 'pc-bench-meta-'));
-  const json = join(dir, 'meta.json');
-  // as `npm test`, but never writing snapshots (--update=none): a bench must not change the repo
-  const s = await run(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.meta.config.ts', '--update=none',
-    '--reporter=dot', '--reporter=json', `--outputFile.json=${json}`], contractEnv({}));
+  const s = await run(process.execPath, [join(copy, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.meta.config.ts',
+    '--reporter=dot', '--reporter=json', `--outputFile.json=${json}`], contractEnv({}), copy);
   let files: { file: string; ms: number; tests: number; failed: number }[] = [];
   let tests = 0;
   let failed = 0;
@@ -278,11 +289,12 @@ async function meta() {
     tests = j.numTotalTests;
     failed = j.numFailedTests;
     files = j.testResults.map((f: any) => ({
-      file: f.name.replace(`${ROOT}/`, ''), ms: Math.round(f.endTime - f.startTime), tests: f.assertionResults.length,
+      file: f.name.replace(`${copy}/`, ''), ms: Math.round(f.endTime - f.startTime), tests: f.assertionResults.length,
       failed: f.assertionResults.filter((a: any) => a.status === 'failed').length,
     })).sort((a: any, b: any) => b.ms - a.ms);
   }
-  rmSync(dir, { recursive: true, force: true });
+  if (s.exit !== 0) log(`  meta-suite exit ${s.exit}:\n${s.stdout.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => /FAIL|Error|✗|×|failed/.test(l)).slice(0, 30).join('\n')}`);
+  rmSync(copy, { recursive: true, force: true });
   return { exit: s.exit, wallMs: Math.round(s.wallMs), tests, failed, files, childCpuMs: s.childCpuMs, foreignCpuPct: s.foreignCpuPct };
 }
 
@@ -323,6 +335,7 @@ const modules = diagRuns[0]!.diag!.modules.map((m) => ({
 }));
 const vitestInitMs = Math.round(median(diagRuns.map((r) => r.diag!.initMs)));
 const initToRunStartMs = Math.round(median(diagRuns.map((r) => r.diag!.initToRunStartMs)));
+const workerStartMs = Math.round(median(diagRuns.map((r) => r.diag!.workerStartMs)));
 const maxRssKb = stats(counted.map((r) => r.maxRssKb));
 
 let floorResult: Awaited<ReturnType<typeof floor>> | undefined;
@@ -386,7 +399,7 @@ const report = {
   format: 'posthog-contract/bench@1', at: new Date().toISOString(), machine,
   options: { runs: RUNS, growthRuns: GROWTH_RUNS, floorRuns: FLOOR_RUNS, floorConcurrency: FLOOR_CONCURRENCY, pure: o.pure, idleWaitS: IDLE_WAIT_S },
   suite: {
-    cases: counted[0]!.cases, exit: counted.map((r) => r.exit), wallMs: wall, split, vitestInitMs, initToRunStartMs, modules,
+    cases: counted[0]!.cases, exit: counted.map((r) => r.exit), wallMs: wall, split, vitestInitMs, initToRunStartMs, workerStartMs, modules,
     exchanges, streams: counted[0]!.streams ?? warm.streams,
     exchangesPerSec: { wall: Math.round(exchanges / (wall.median / 1000)), caseWindow: Math.round(exchanges / (split.runMs / 1000)) },
     maxRssKb, childCpuMs: med((r) => r.childCpuMs ?? NaN), foreignCpuPct: counted.map((r) => r.foreignCpuPct),
@@ -413,7 +426,8 @@ out.push(table([
   ['wall time, median', ms(wall.median), `min ${wall.min} · max ${wall.max} ms; exit codes ${[...new Set(counted.map((r) => r.exit))].join(',')}`],
   ['  spawn -> process start', ms(split.spawnToProcessMs), 'exec of node until its time origin'],
   ['  process start -> run start', ms(split.startupMs), `CLI + tsx + vitest start-up (vitest created at ${vitestInitMs} ms; then ${initToRunStartMs} ms to the run start)`],
-  ['  run start -> run end', ms(split.runMs), `the 4 test files: worker + import/collect + cases (${counted[0]!.cases} cases)`],
+  ['  run start -> run end', ms(split.runMs), `the 4 test files: workers + import/collect + cases (${counted[0]!.cases} cases)`],
+  ['    of which first worker start', ms(workerStartMs), 'run start until the first test file starts (thread + vitest runtime)'],
   ['    of which reference boot', ms(split.referenceBootSumMs), `sum over files; max ${split.referenceBootMaxMs} ms`],
   ['  remainder', ms(split.remainderMs), 'reporters after the run, vitest close, process exit'],
   ['HTTP exchanges sent', exchanges, `${counted[0]!.streams ?? warm.streams} of them streams`],
@@ -445,7 +459,8 @@ if (anat) {
     ['import src/contracts.ts (ajv, formats, components)', ms(anat.contractsImportMs)],
     ['contracts(): endpoint files validated + compiled', ms(anat.contractsCompileMs)],
     ['rest of src/cli.ts', ms(anat.cliRestImportMs)],
-    ["import('vitest/node')", ms(anat.vitestNodeImportMs)],
+    ["import('vitest/node'), tsx hook registered (as the CLI does)", ms(anat.vitestNodeImportMs)],
+    ["import('vitest/node') in a process without the tsx hook", ms(anat.vitestNodeImportWithoutTsxMs)],
   ]));
 }
 if (growth.length) {
@@ -462,7 +477,7 @@ if (growth.length) {
 }
 if (metaResult) {
   out.push('');
-  out.push(`Meta-suite (vitest run --config vitest.meta.config.ts --update=none): ${metaResult.wallMs} ms wall, exit ${metaResult.exit}, ${metaResult.tests} tests, ${metaResult.failed} failed; other processes ${metaResult.foreignCpuPct ?? '?'}% CPU`);
+  out.push(`Meta-suite (npm test = vitest run --config vitest.meta.config.ts, in a copy of the tree): ${metaResult.wallMs} ms wall, exit ${metaResult.exit}, ${metaResult.tests} tests, ${metaResult.failed} failed; other processes ${metaResult.foreignCpuPct ?? '?'}% CPU`);
   out.push(table([['file', 'duration', 'tests', 'failed'], ...metaResult.files.map((f) => [f.file, ms(f.ms), f.tests, f.failed])]));
 }
 out.push('');

@@ -4,6 +4,7 @@
  * ajv (strict mode, draft 2020-12, ajv-formats for uuid/date-time/uri).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction, type ErrorObject } from 'ajv/dist/2020.js';
@@ -64,12 +65,16 @@ ajv.addSchema(readJson(join(SCHEMA_DIR, 'meta', 'endpoint.schema.json')));
 
 const compiled = new Map<string, ValidateFunction>();
 
-/** Compile (once) a schema fragment found in an endpoint file; `$ref`s resolve relative to schemas/endpoints/. */
+/**
+ * Compile (once) a schema fragment found in an endpoint file; `$ref`s resolve relative to
+ * schemas/endpoints/. Keyed by name and content, so an edited fragment is compiled anew.
+ */
 export function validator(key: string, schema: JsonSchema): ValidateFunction {
-  let v = compiled.get(key);
+  const id = `${key}@${createHash('sha1').update(JSON.stringify(schema)).digest('hex').slice(0, 12)}`;
+  let v = compiled.get(id);
   if (!v) {
-    v = ajv.compile({ $id: `${BASE}endpoints/${encodeURIComponent(key)}.json`, ...schema });
-    compiled.set(key, v);
+    v = ajv.compile({ $id: `${BASE}endpoints/${encodeURIComponent(id)}.json`, ...schema });
+    compiled.set(id, v);
   }
   return v;
 }

@@ -58,7 +58,7 @@ export function streamingCases(c: Contract): CaseDef[] {
     const built = h.validRequest(c, sub, 'long');
     let content = '';
     while (content.length < LONG_QUESTION_CHARS) content += `${f.lorem.paragraph()} `;
-    const body: Record<string, unknown> = { ...built.body!, content: `Please answer at length. ${content}`.slice(0, LONG_QUESTION_CHARS) };
+    const body: Record<string, unknown> = { ...built.body!, content: `Please answer at length (${h.settings.runId}). ${content}`.slice(0, LONG_QUESTION_CHARS) };
     const path = await h.path(c, sub);
     const s = await sub.stream({ method: c.method, path, query: built.query, body, auth: h.star }, 'a long question, read as a stream');
     h.noteCreated(c, s.exchange);
