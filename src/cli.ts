@@ -167,8 +167,13 @@ async function list(s: Settings): Promise<number> {
   const sel = selector(s.only, s.exclude);
   const cases = planCases(contracts(), await planTarget(s)).filter((c) => sel(c.id));
   for (const c of cases) process.stdout.write(`${c.id}\t${c.rule.id}\t${c.rule.strength}\t${c.title}\n`);
-  const streams = cases.filter((c) => c.family === 'streaming').length;
-  process.stdout.write(`# ${cases.length} cases${streams ? `; the streaming family creates at most ${s.maxCreates.conversation} conversations (AI runs) on the target` : ''}\n`);
+  // what the selection spends on a real target: each conversation created is an AI run (TARGET.md)
+  const makers = new Set(contracts().filter((c) => c.creates === 'conversation').map((c) => c.id));
+  const own = new Set(contracts().filter((c) => Object.values(c.pathParams).some((p) => p.source === 'own-conversation')).map((c) => c.id));
+  const statusRuns = cases.some((c) => c.family === 'status' && (makers.has(c.endpoint) || own.has(c.endpoint)) && /success|divergence/.test(c.variant)) ? 1 : 0;
+  const streamRuns = cases.some((c) => c.family === 'streaming') ? 2 : 0;
+  const runs = statusRuns + streamRuns;
+  process.stdout.write(`# ${cases.length} cases${runs ? `; creates at most ${runs} conversation(s) on the target, each an AI run (status family ${statusRuns}, streaming family ${streamRuns}); --no-streaming drops the streaming ones` : ''}\n`);
   return 0;
 }
 
