@@ -307,7 +307,6 @@ function table(rows: (string | number)[][]): string {
 const machine = {
   cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version,
   totalMemMb: Math.round(os.totalmem() / 2 ** 20), platform: `${os.platform()} ${os.release()}`,
-  vitestMaxWorkers: process.env.VITEST_MAX_WORKERS ?? `default (${Math.max(os.availableParallelism() - 1, 1)} on this machine)`,
 };
 log(`bench: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}; ${RUNS} counted runs after a warm-up`);
 
