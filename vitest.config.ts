@@ -14,6 +14,11 @@ export default defineConfig({
     // faker anew) then ran one after another. Two at least: -0.7 s of ~4.2 s wall on
     // 2 CPUs (npm run bench; see bench/README.md).
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // the suite files share one module graph per worker (the harness, ajv's compiled schemas,
+    // faker): imported once, not once per file. Each file still gets its own harness and
+    // embedded reference: src/vitest-setup.ts closes it at the end of every file.
+    isolate: false,
+    setupFiles: ['./src/vitest-setup.ts'],
     maxConcurrency: 24,
     testTimeout: Number(process.env.CONTRACT_CASE_TIMEOUT_MS ?? 240_000),
     hookTimeout: 60_000,

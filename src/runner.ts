@@ -7,6 +7,7 @@
 import type { Family, Finding, Rule, Strength } from './rules.js';
 import { Harness, SkipCase, type CaseContext } from './harness.js';
 import { curlOf, type Exchange } from './http.js';
+import { RATE_LIMITED } from './skip-reasons.js';
 
 export type Verdict = 'pass' | 'fail' | 'non-strict' | 'informational' | 'skipped';
 
@@ -55,7 +56,7 @@ export function recordExchange(ex: Exchange, redact: (s: string) => string): Rec
 }
 
 /** A case whose requests stayed rate-limited could not be checked: skipped with this reason, and the run is incomplete (exit 2). */
-export const RATE_LIMITED = 'rate limited: the target answered 429 Too Many Requests even after the retries that honour Retry-After; the case could not be checked (rerun later, or with fewer cases)';
+export { RATE_LIMITED };
 
 const VERDICT: Record<Strength, Verdict> = { MUST: 'fail', SHOULD: 'non-strict', INFO: 'informational' };
 

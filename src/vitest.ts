@@ -3,7 +3,7 @@
  * One harness per test file (a fresh embedded reference per file when no base
  * URL is set); the case result rides on the test's meta for the reporter.
  */
-import { afterAll, test } from 'vitest';
+import { test } from 'vitest';
 import { loadSettings } from './config.js';
 import { Harness } from './harness.js';
 import { runCase, selector, type CaseDef, type CaseResult } from './runner.js';
@@ -29,13 +29,16 @@ const selected = selector(settings.only, settings.exclude);
 let harness: Promise<Harness> | undefined;
 const getHarness = () => (harness ??= Harness.create({ settings }));
 
-afterAll(async ({}, suite) => {
+/** The end of a suite file (src/vitest-setup.ts registers this for every file): clean up and close its harness. */
+export async function closeFileHarness(suite: { meta: import('vitest').TaskMeta }): Promise<void> {
   if (!harness) return;
-  const h = await harness;
+  const current = harness;
+  harness = undefined; // the next file (same worker, same module) gets a fresh harness
+  const h = await current;
   suite.meta.created = await h.cleanup();
   suite.meta.bootMs = Math.round(h.bootMs);
   await h.close();
-});
+}
 
 /** Register a family's cases (case id = test name). A file with none selected gets one placeholder skip, which reports ignore. */
 export function registerCases(cases: CaseDef[]): void {
