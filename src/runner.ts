@@ -84,9 +84,9 @@ export function describeResult(r: Omit<CaseResult, 'message'>, seed: string, run
 export async function runCase(def: CaseDef, h: Harness): Promise<CaseResult> {
   const started = performance.now();
   const ctx = h.context(def.id);
-  // a rule the contract marks unsettled for this endpoint cannot fail the run: SHOULD at most
+  // a rule the contract marks unsettled for this endpoint is one grade weaker there (MUST -> SHOULD -> INFO)
   const unsettled = h.contracts.find((c) => c.id === def.endpoint)?.unsettled?.find((u) => u.rule === def.rule.id);
-  const strength: Strength = unsettled && def.rule.strength === 'MUST' ? 'SHOULD' : def.rule.strength;
+  const strength: Strength = !unsettled ? def.rule.strength : def.rule.strength === 'MUST' ? 'SHOULD' : 'INFO';
   let findings: Finding[] = [];
   let verdict: Verdict;
   let skipReason: string | undefined;
