@@ -162,6 +162,19 @@ export function remoteTarget(s: Settings): Target {
   };
 }
 
+/** What the embedded reference says about itself (targets/reference: TargetInfo), as the suite's Target. */
+export interface InfoLike {
+  baseUrl: string; projectId: string; foreignProjectId?: string; apiKey: string;
+  keys: { key: string; scopes: string[]; label?: string }[]; sessionCookie?: string; secondUserKey?: string;
+}
+export function targetFromInfo(info: InfoLike): Target {
+  return {
+    baseUrl: info.baseUrl, projectId: info.projectId, foreignProjectId: info.foreignProjectId, apiKey: info.apiKey,
+    keys: [{ key: info.apiKey, scopes: ['*'], label: 'star' }, ...info.keys.map((k) => ({ ...k, label: k.label ?? keyLabel(k.scopes) }))],
+    sessionCookie: info.sessionCookie, secondUserKey: info.secondUserKey, embedded: true,
+  };
+}
+
 /** Every secret of a target, for redaction. */
 export function secretsOf(t: Partial<Target>): { value: string; label: string }[] {
   const out: { value: string; label: string }[] = [];

@@ -7,7 +7,7 @@
  */
 import type { Faker } from '@faker-js/faker';
 import { contracts as loadAll, type Contract } from './contracts.js';
-import { loadSettings, makeRedactor, remoteTarget, secretsOf, type KeySpec, type Settings, type Target } from './config.js';
+import { loadSettings, makeRedactor, remoteTarget, secretsOf, targetFromInfo, type KeySpec, type Settings, type Target } from './config.js';
 import { appendFileSync } from 'node:fs';
 import { bodyText, buildUrl, isUnsafe, requestHeaders, send, type Auth, type Exchange, type RequestSpec } from './http.js';
 import { openStream, type OpenStream } from './stream.js';
@@ -62,13 +62,7 @@ export class Harness {
     const { ReferenceTarget, serve } = await import('../targets/reference/server.js');
     const server = await serve(new ReferenceTarget(), 0);
     const bootMs = performance.now() - bootStarted;
-    const info = server.info;
-    const target: Target = {
-      baseUrl: info.baseUrl, projectId: info.projectId, foreignProjectId: info.foreignProjectId, apiKey: info.apiKey,
-      keys: [{ key: info.apiKey, scopes: ['*'], label: 'star' }, ...info.keys.map((k) => ({ label: k.scopes.join('+'), ...k }))],
-      sessionCookie: info.sessionCookie, secondUserKey: info.secondUserKey, embedded: true,
-    };
-    const h = new Harness(settings, target);
+    const h = new Harness(settings, targetFromInfo(server.info));
     h.bootMs = bootMs;
     h.closers.push(() => server.close());
     return h;

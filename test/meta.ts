@@ -5,20 +5,14 @@
  */
 import { serve, type ReferenceTarget } from '../targets/reference/server.js';
 import { Harness } from '../src/harness.js';
-import { loadSettings, type Target } from '../src/config.js';
+import { loadSettings, targetFromInfo } from '../src/config.js';
 import { planCases, families } from '../src/families/index.js';
 import { runCases, type CaseResult } from '../src/runner.js';
 import type { Family } from '../src/rules.js';
 
 export const metaSettings = loadSettings({ CONTRACT_SEED: '20261204', CONTRACT_RUN_ID: 'pc-meta' });
 
-export function targetOf(info: Awaited<ReturnType<typeof serve>>['info']): Target {
-  return {
-    baseUrl: info.baseUrl, projectId: info.projectId, foreignProjectId: info.foreignProjectId, apiKey: info.apiKey,
-    keys: [{ key: info.apiKey, scopes: ['*'], label: 'star' }, ...info.keys.map((k) => ({ ...k, label: k.scopes.join('+') }))],
-    sessionCookie: info.sessionCookie, secondUserKey: info.secondUserKey, embedded: true,
-  };
-}
+export const targetOf = targetFromInfo;
 
 export async function runFamily(make: () => ReferenceTarget, family: Family): Promise<CaseResult[]> {
   const server = await serve(make(), 0);
