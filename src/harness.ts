@@ -166,6 +166,26 @@ export class Harness {
     return path;
   }
 
+  /**
+   * The path for a request that must be refused before any lookup (a wrong method, a key without the
+   * scope): real ids where the target has them without creating anything, so the answer cannot depend
+   * on whether the server looks the object up first; the contract's unknown ids otherwise.
+   */
+  async refusalPath(c: Contract, ctx: CaseContext, overrides: Record<string, string | number> = {}): Promise<string> {
+    const real: Record<string, string | number> = { ...overrides };
+    for (const [name, p] of Object.entries(c.pathParams)) {
+      if (name in real || p.source === 'project') continue;
+      const source = p.source === 'own-conversation' ? 'conversation' : p.source; // an existing one will do: nothing is created
+      try {
+        real[name] = await this.resource(source, ctx);
+      } catch (e) {
+        if (!(e instanceof SkipCase) || p.unknown === undefined) throw e;
+        real[name] = p.unknown;
+      }
+    }
+    return this.path(c, ctx, real);
+  }
+
   /** Real values for path parameters; skips the case when the target has none and the run may not create one. */
   async resource(source: string, ctx: CaseContext): Promise<string | number> {
     if (source === 'project') return this.target.projectId;

@@ -44,8 +44,8 @@ async function accessSpec(c: Contract, ctx: CaseContext, auth: Auth, allowed: bo
     for (const k of p.variant.body.unset ?? []) delete body[k];
     Object.assign(body, p.variant.body.set);
   }
-  // refused keys never reach a lookup, so unknown ids do; allowed ones need real resources
-  const path = allowed ? await h.path(c, ctx) : await h.path(c, ctx, unknownOverrides(c));
+  // allowed keys need real resources; refused ones get real ids where they exist (never created), else unknown ids
+  const path = allowed ? await h.path(c, ctx) : await h.refusalPath(c, ctx);
   return { method: c.method, path, query: built.query, body, auth };
 }
 

@@ -69,7 +69,7 @@ export function statusCases(c: Contract): CaseDef[] {
     );
   }
   const wrong = c.methodNotAllowed;
-  const wrongSpec = async (ctx: CaseContext, auth: Auth): Promise<RequestSpec> => ({ method: wrong, path: await pathWithUnknowns(c, ctx), body: {}, auth });
+  const wrongSpec = async (ctx: CaseContext, auth: Auth): Promise<RequestSpec> => ({ method: wrong, path: await ctx.h.refusalPath(c, ctx), body: {}, auth });
   cases.push(
     {
       ...base, writes: isUnsafe(wrong), id: id('method-not-allowed-session'), variant: 'method-not-allowed-session', title: `${wrong} through the session answers 405`, rule: rules.methodSession,
