@@ -11,7 +11,7 @@ import { applyPatch, applyQueryPatch } from '../../fixtures/index.js';
 import * as rules from '../checks/status.js';
 
 /** A token no target issues; shaped like a personal API key. */
-export const INVALID_KEY = 'phx_posthogcontractinvalidkey0000000000000';
+export const INVALID_KEY = 'phx_posthog_contract_invalid_key_0000'; // shaped like a key, never issued (and not mistaken for a real one by secret scanners)
 
 /** The path with every non-project parameter set to its unknown value (auth and method checks run before lookups). */
 async function pathWithUnknowns(c: Contract, ctx: CaseContext): Promise<string> {
