@@ -40,7 +40,8 @@ export interface Contract {
   scope: string | null; clause: Clause; pathParams: Record<string, PathParam>;
   query?: Record<string, QueryParam>;
   request: { contentType: 'application/json'; schema: JsonSchema } | null;
-  success: { status: number; contentType: 'application/json' | 'text/event-stream' | null; schema: JsonSchema | null };
+  success: { status: number; contentType: 'application/json' | 'text/event-stream' | null; schema: JsonSchema | null; echo?: string[] };
+  listing?: { list: string; ref: string; quote: string; hidden?: { variant: string; set: Record<string, unknown>; ref: string; quote: string }[] };
   errors: Record<string, { schema: JsonSchema }>;
   invalid: InvalidVariant[]; methodNotAllowed: string;
   pagination: Pagination | null; streaming: Streaming | null;
@@ -103,6 +104,10 @@ export function loadContracts(dir = join(SCHEMA_DIR, 'endpoints')): Contract[] {
     problems.push(...lintContract(file, data as Contract));
     out.push(data as Contract);
   }
+  for (const c of out) {
+    const list = c.listing && out.find((x) => x.id === c.listing!.list);
+    if (c.listing && (!list || list.pagination?.style !== 'limit-offset')) problems.push(`${c.id}.json: listing.list "${c.listing.list}" is not a paginated list contract`);
+  }
   if (problems.length) throw new Error(`invalid contract files:\n  ${problems.join('\n  ')}`);
   return out;
 }
@@ -118,6 +123,7 @@ export function lintContract(file: string, c: Contract): string[] {
   const variants = c.invalid.map((v) => v.variant);
   if (new Set(variants).size !== variants.length) p.push(`${file}: invalid variants are not unique`);
   if (c.invalid.some((v) => v.body) && !c.request) p.push(`${file}: a body variant on an endpoint without a request body`);
+  if (c.listing && !c.creates) p.push(`${file}: listing on an endpoint that creates nothing`);
   if (c.success.contentType === 'text/event-stream' && !c.streaming) p.push(`${file}: an event-stream success needs a streaming section`);
   if (c.streaming) for (const r of c.streaming.required) if (!c.streaming.events[r]) p.push(`${file}: required event "${r}" is not declared`);
   // compile every schema now, so a broken $ref fails the load, not a case

@@ -126,3 +126,37 @@ export const divergence = defineRule<DivergenceInput>({
     ? [{ message: `known divergence (${d.about}): the docs say ${d.documented}; PostHog's code, and this target, ${d.actual}`, expected: d.actual, actual: `${ex.response.status} ${ex.response.headers['content-type'] ?? ''}`.trim() }]
     : [],
 });
+
+export const echoes = defineRule<ExchangeInput>({
+  id: 'status.echoes-request', family: 'status', strength: 'MUST',
+  title: 'the created object carries back the values sent',
+  ref: 'posthog-contract.md#E9', quote: 'CreateModelMixin.create + DashboardSerializer.create ... 201 Dashboard (the serializer renders the saved instance)',
+  check: onSuccess(({ c, ex }) => {
+    const sent = ex.request.body ? (JSON.parse(ex.request.body) as Record<string, unknown>) : {};
+    const got = (ex.json ?? {}) as Record<string, unknown>;
+    return (c.success.echo ?? []).filter((f) => f in sent && JSON.stringify(got[f]) !== JSON.stringify(sent[f]))
+      .map((f) => ({ message: `${f} differs from the value sent`, expected: sent[f], actual: got[f] }));
+  }),
+});
+
+export interface ListedInput { c: Contract; created: Exchange; list: Exchange; ids: unknown[]; id: unknown }
+
+export const createdListed = defineRule<ListedInput>({
+  id: 'status.created-listed', family: 'status', strength: 'MUST',
+  title: 'a created object then appears in its list',
+  ref: 'posthog-contract.md#E8', quote: 'Queryset: all dashboards of the team\'s project, deleted excluded',
+  check: ({ list, ids, id }) => {
+    if (!list.response) return noResponse(list);
+    return ids.includes(id) ? [] : [{ message: 'the object just created is not in the list', expected: id, actual: `${ids.length} other item(s)` }];
+  },
+});
+
+export const hiddenNotListed = defineRule<ListedInput>({
+  id: 'status.hidden-not-listed', family: 'status', strength: 'MUST',
+  title: 'an object created hidden (e.g. deleted) is not listed',
+  ref: 'posthog-contract.md#E8', quote: 'Queryset: all dashboards of the team\'s project, deleted excluded, creation_mode="unlisted" excluded',
+  check: ({ list, ids, id }) => {
+    if (!list.response) return noResponse(list);
+    return ids.includes(id) ? [{ message: 'a hidden object is in the list', expected: `no ${String(id)}`, actual: id }] : [];
+  },
+});

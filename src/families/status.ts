@@ -5,7 +5,7 @@
  */
 import type { Contract } from '../contracts.js';
 import { isUnsafe, type Auth, type RequestSpec } from '../http.js';
-import type { CaseContext } from '../harness.js';
+import { SkipCase, type CaseContext } from '../harness.js';
 import type { CaseDef } from '../runner.js';
 import { applyPatch, applyQueryPatch } from '../../fixtures/index.js';
 import * as rules from '../checks/status.js';
@@ -37,6 +37,10 @@ export function statusCases(c: Contract): CaseDef[] {
   if (c.success.schema) {
     cases.push({ ...base, id: id('success-schema'), variant: 'success-schema', title: 'the success body validates against its schema', rule: rules.bodySchema, observe: success });
   }
+  if (c.success.echo?.length) {
+    cases.push({ ...base, id: id('success-echoes-request'), variant: 'success-echoes-request', title: `the created object carries back ${c.success.echo.join(', ')}`, rule: rules.echoes, observe: success });
+  }
+  if (c.listing) cases.push(...listingCases(c, base, id));
   cases.push(
     {
       ...base, id: id('no-credentials'), variant: 'no-credentials', title: 'no credentials answers 401', rule: rules.noCredentials,
@@ -84,6 +88,45 @@ export function statusCases(c: Contract): CaseDef[] {
     cases.push({
       ...base, id: id(`divergence-${d.about}`), variant: `divergence-${d.about}`, title: `docs: ${d.documented}; code: ${d.actual}`.slice(0, 150), rule: rules.divergence,
       observe: async (ctx) => ({ c, divergence: d, ex: await ctx.h.successExchange(c, ctx) }),
+    });
+  }
+  return cases;
+}
+
+/** A create endpoint with a `listing`: what it creates is listed, what it creates hidden is not. */
+function listingCases(c: Contract, base: Omit<CaseDef, 'id' | 'variant' | 'title' | 'rule' | 'observe'>, id: (v: string) => string): CaseDef[] {
+  const L = c.listing!;
+  /** The list, large enough to hold what this run made (ordered any way: we look for an id). */
+  const listIds = async (ctx: CaseContext) => {
+    const list = ctx.h.contract(L.list);
+    const ex = await ctx.send({ method: 'GET', path: await ctx.h.path(list, ctx), query: [['limit', '1000']], auth: ctx.h.star }, `list to find the created object`);
+    const key = list.pagination!.key!;
+    return { ex, ids: ((ex.json as { results?: Record<string, unknown>[] } | undefined)?.results ?? []).map((r) => r[key]) };
+  };
+  const createdId = (ex: import('../http.js').Exchange, ctx: CaseContext) => {
+    if (ex.response?.status !== c.success.status) throw new SkipCase(`the create did not succeed (${ex.response?.status ?? ex.error}); see ${c.id}/status/success`);
+    return (ex.json as Record<string, unknown>)[ctx.h.contract(L.list).pagination!.key!];
+  };
+  const cases: CaseDef[] = [{
+    ...base, id: id('created-is-listed'), variant: 'created-is-listed', title: `what ${c.id} creates appears in ${L.list}`, rule: rules.createdListed,
+    observe: async (ctx) => {
+      const created = await ctx.h.successExchange(c, ctx);
+      const itemId = createdId(created, ctx);
+      const { ex, ids } = await listIds(ctx);
+      return { c, created, list: ex, ids, id: itemId };
+    },
+  }];
+  for (const hidden of L.hidden ?? []) {
+    cases.push({
+      ...base, id: id(`created-${hidden.variant}-not-listed`), variant: `created-${hidden.variant}-not-listed`, title: `created with ${JSON.stringify(hidden.set)}, it is not listed`, rule: rules.hiddenNotListed,
+      observe: async (ctx) => {
+        const built = ctx.h.validRequest(c, ctx, hidden.variant);
+        const created = await ctx.send({ method: c.method, path: await ctx.h.path(c, ctx), query: built.query, body: { ...built.body, ...hidden.set }, auth: ctx.h.star }, `create with ${JSON.stringify(hidden.set)}`);
+        ctx.h.noteCreated(c, created);
+        const itemId = createdId(created, ctx);
+        const { ex, ids } = await listIds(ctx);
+        return { c, created, list: ex, ids, id: itemId };
+      },
     });
   }
   return cases;
