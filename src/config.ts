@@ -45,7 +45,8 @@ export interface Settings {
   only: string[];
   exclude: string[];
   deadlines: Deadlines;
-  maxCreates: { conversation: number; dashboard: number };
+  /** items a family may create to top up a short list (only dashboards are cheap to create) */
+  maxCreates: { dashboard: number };
   retryAfterCapMs: number;
   retryBudgetMs: number;           // all Retry-After waits of one suite file together
 }
@@ -139,7 +140,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       totalMs: d('CONTRACT_SSE_TOTAL_MS', 180000, 8000),
       cancelMs: d('CONTRACT_SSE_CANCEL_MS', 5000, 2000),
     },
-    maxCreates: { conversation: num(env.CONTRACT_MAX_CONVERSATIONS, 3), dashboard: num(env.CONTRACT_MAX_DASHBOARDS, 12) },
+    maxCreates: { dashboard: num(env.CONTRACT_MAX_DASHBOARDS, 12) },
     retryAfterCapMs: num(env.CONTRACT_RETRY_AFTER_CAP_MS, embedded ? 10000 : 60000),
     retryBudgetMs: num(env.CONTRACT_RETRY_BUDGET_MS, embedded ? 30000 : 180000),
   };

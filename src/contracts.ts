@@ -149,3 +149,10 @@ export function contract(id: string): Contract {
   if (!c) throw new Error(`no contract "${id}"`);
   return c;
 }
+
+/** Path overrides that set every parameter with an `unknown` value to it (and the project, when given). */
+export function unknownIds(c: Contract, project?: string): Record<string, string | number> {
+  const o: Record<string, string | number> = project === undefined ? {} : { project_id: project };
+  for (const [name, p] of Object.entries(c.pathParams)) if (p.unknown !== undefined) o[name] = p.unknown;
+  return o;
+}

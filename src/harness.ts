@@ -242,7 +242,6 @@ export class Harness {
    * appended messages have no delete action among these endpoints: listed as kept.
    */
   async cleanup(): Promise<Created[]> {
-    const ctx = this.context('cleanup');
     for (const item of this.created) {
       if (item.removed !== undefined) continue;
       if (item.kind !== 'dashboard') { item.removed = false; item.note = 'no delete action for this resource among the contract endpoints'; continue; }
@@ -258,7 +257,6 @@ export class Harness {
         item.removed = false;
         item.note = e instanceof SkipCase ? e.reason : (e as Error).message;
       }
-      void ctx;
     }
     return this.created;
   }

@@ -89,9 +89,3 @@ export async function openStream(base: string, spec: RequestSpec, d: Deadlines, 
     abort: () => { reader.abort(); controller.abort(new Error('aborted')); },
   };
 }
-
-/** Open a stream and read it to its end. */
-export async function readStream(base: string, spec: RequestSpec, d: Deadlines, label: string): Promise<Exchange> {
-  const s = await openStream(base, spec, d, label);
-  return s.done;
-}

@@ -116,7 +116,7 @@ export const streamEnds = defineRule<StreamInput>({
   }),
 });
 
-export interface StepInput { c: Contract; ex: Exchange; note?: string }
+export interface StepInput { c: Contract; ex: Exchange }
 
 export const conflict409 = defineRule<StepInput>({
   id: 'sse.conflict-409', family: 'streaming', strength: 'MUST',

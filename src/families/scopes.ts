@@ -4,22 +4,16 @@
  * foreign / unknown / non-integer projects, and the own-only conversation rules
  * when a second user's key is configured.
  */
-import type { Contract } from '../contracts.js';
+import { unknownIds, type Contract } from '../contracts.js';
 import type { KeySpec } from '../config.js';
 import { isUnsafe, type Auth, type RequestSpec } from '../http.js';
 import { SkipCase, type CaseContext } from '../harness.js';
 import type { CaseDef } from '../runner.js';
 import type { PlanTarget } from './index.js';
 import * as rules from '../checks/scopes.js';
+import { applyPatch } from '../../fixtures/index.js';
 
 const UNKNOWN_PROJECT = '2147483600';
-
-/** Every non-project parameter at its unknown value: permission checks come before lookups. */
-function unknownOverrides(c: Contract, project?: string): Record<string, string | number> {
-  const o: Record<string, string | number> = project === undefined ? {} : { project_id: project };
-  for (const [name, p] of Object.entries(c.pathParams)) if (p.unknown !== undefined) o[name] = p.unknown;
-  return o;
-}
 
 /**
  * The request a key sends to show it is let in. Contracts that create
@@ -38,12 +32,7 @@ async function accessSpec(c: Contract, ctx: CaseContext, auth: Auth, allowed: bo
   const h = ctx.h;
   const built = h.validRequest(c, ctx);
   const p = probe(c);
-  let body = built.body;
-  if (allowed && p.variant?.body) {
-    body = { ...body };
-    for (const k of p.variant.body.unset ?? []) delete body[k];
-    Object.assign(body, p.variant.body.set);
-  }
+  const body = allowed && built.body ? applyPatch(built.body, p.variant?.body) : built.body;
   // allowed keys need real resources; refused ones get real ids where they exist (never created), else unknown ids
   const path = allowed ? await h.path(c, ctx) : await h.refusalPath(c, ctx);
   return { method: c.method, path, query: built.query, body, auth };
@@ -76,7 +65,7 @@ function projectCases(c: Contract, t: PlanTarget): CaseDef[] {
   const base = { endpoint: c.id, family: 'scopes' as const, writes: isUnsafe(c.method) };
   const send = (project: string, label: string, auth: (ctx: CaseContext) => Auth) => async (ctx: CaseContext) => {
     const built = ctx.h.validRequest(c, ctx);
-    const ex = await ctx.send({ method: c.method, path: await ctx.h.path(c, ctx, unknownOverrides(c, project)), query: built.query, body: built.body, auth: auth(ctx) }, label);
+    const ex = await ctx.send({ method: c.method, path: await ctx.h.path(c, ctx, unknownIds(c, project)), query: built.query, body: built.body, auth: auth(ctx) }, label);
     return { c, ex, foreignProjectId: t.foreignProjectId };
   };
   const cases: CaseDef[] = [

@@ -3,7 +3,7 @@
  * and body; 401s; 404 on unknown ids; the contract's invalid variants; wrong
  * methods; documented-vs-actual divergences (informational).
  */
-import type { Contract } from '../contracts.js';
+import { unknownIds, type Contract } from '../contracts.js';
 import { isUnsafe, type Auth, type RequestSpec } from '../http.js';
 import { SkipCase, type CaseContext } from '../harness.js';
 import type { CaseDef } from '../runner.js';
@@ -12,13 +12,6 @@ import * as rules from '../checks/status.js';
 
 /** A token no target issues; shaped like a personal API key. */
 export const INVALID_KEY = 'phx_posthog_contract_invalid_key_0000'; // shaped like a key, never issued (and not mistaken for a real one by secret scanners)
-
-/** The path with every non-project parameter set to its unknown value (auth and method checks run before lookups). */
-async function pathWithUnknowns(c: Contract, ctx: CaseContext): Promise<string> {
-  const overrides: Record<string, string | number> = {};
-  for (const [name, p] of Object.entries(c.pathParams)) if (p.unknown !== undefined) overrides[name] = p.unknown;
-  return ctx.h.path(c, ctx, overrides);
-}
 
 async function specFor(c: Contract, ctx: CaseContext, auth: Auth, path?: string): Promise<RequestSpec> {
   const built = ctx.h.validRequest(c, ctx);
@@ -44,11 +37,11 @@ export function statusCases(c: Contract): CaseDef[] {
   cases.push(
     {
       ...base, id: id('no-credentials'), variant: 'no-credentials', title: 'no credentials answers 401', rule: rules.noCredentials,
-      observe: async (ctx) => ({ c, ex: await ctx.send(await specFor(c, ctx, { kind: 'none' }, await pathWithUnknowns(c, ctx)), 'a request without credentials') }),
+      observe: async (ctx) => ({ c, ex: await ctx.send(await specFor(c, ctx, { kind: 'none' }, await ctx.h.path(c, ctx, unknownIds(c))), 'a request without credentials') }),
     },
     {
       ...base, id: id('invalid-key'), variant: 'invalid-key', title: 'an invalid key answers 401', rule: rules.invalidKey,
-      observe: async (ctx) => ({ c, ex: await ctx.send(await specFor(c, ctx, { kind: 'bearer', token: INVALID_KEY, label: 'an invalid personal API key' }, await pathWithUnknowns(c, ctx)), 'a request with an invalid key') }),
+      observe: async (ctx) => ({ c, ex: await ctx.send(await specFor(c, ctx, { kind: 'bearer', token: INVALID_KEY, label: 'an invalid personal API key' }, await ctx.h.path(c, ctx, unknownIds(c))), 'a request with an invalid key') }),
     },
   );
   for (const [name, p] of Object.entries(c.pathParams)) {
